@@ -1,0 +1,5 @@
+import sys
+
+from agentic_env.data.cli import main
+
+sys.exit(main())
