@@ -63,7 +63,11 @@ def _timestamps(frame: pd.DataFrame, column: str | None, source: str | Path) -> 
     values = frame[column]
     if pd.api.types.is_numeric_dtype(values):
         return _numeric(frame, column, source).astype(np.int64)
-    parsed = pd.to_datetime(values, errors="coerce", utc=True)
+    # Without a format pandas guesses one from the first row and rejects rows that differ
+    # (e.g. with and without fractional seconds), so parse as ISO 8601, then any mixed format.
+    parsed = pd.to_datetime(values, errors="coerce", utc=True, format="ISO8601")
+    if parsed.isna().any():
+        parsed = pd.to_datetime(values, errors="coerce", utc=True, format="mixed")
     if parsed.isna().any():
         row = int(np.flatnonzero(parsed.isna().to_numpy())[0])
         raise DataError(
@@ -71,7 +75,9 @@ def _timestamps(frame: pd.DataFrame, column: str | None, source: str | Path) -> 
             f"{values.iloc[row]!r}",
             source=source,
         )
-    return (parsed.astype("int64") // 10**9).to_numpy()  # type: ignore[no-any-return]
+    # pandas may parse to ns, us or s resolution; seconds since the epoch do not depend on it.
+    seconds = (parsed - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+    return seconds.to_numpy(dtype=np.int64)
 
 
 def _features(

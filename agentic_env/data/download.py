@@ -12,10 +12,13 @@ import os
 import shutil
 import tarfile
 import tempfile
+import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from tqdm.auto import tqdm
 
@@ -85,7 +88,20 @@ def download(archive: Archive, directory: Path, *, progress: bool = True) -> Pat
     fd, tmp_name = tempfile.mkstemp(dir=directory, prefix=f".{archive.filename}.", suffix=".part")
     tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(archive.url, timeout=60) as resp:
+        with os.fdopen(fd, "wb") as out:
+            _copy_url(archive, out, progress)
+        verify(tmp, archive)
+        tmp.replace(target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _copy_url(archive: Archive, out: BinaryIO, progress: bool) -> None:
+    """Stream the archive's URL into ``out``; a network failure names the URL and the way out."""
+    try:
+        with urllib.request.urlopen(archive.url, timeout=60) as resp:
             total = int(resp.headers.get("Content-Length") or 0) or None
             with tqdm(
                 total=total, unit="B", unit_scale=True, desc=archive.filename, disable=not progress
@@ -93,12 +109,12 @@ def download(archive: Archive, directory: Path, *, progress: bool = True) -> Pat
                 while chunk := resp.read(_CHUNK):
                     out.write(chunk)
                     bar.update(len(chunk))
-        verify(tmp, archive)
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return target
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
+        reason = getattr(err, "reason", err)
+        raise DataError(
+            f"cannot download ({reason}); check the connection, or pass path= to a local copy",
+            source=archive.url,
+        ) from err
 
 
 def extract(archive_path: Path, destination: Path) -> Path:
@@ -134,7 +150,7 @@ def _unpack(archive_path: Path, into: Path) -> None:
                 shutil.copyfileobj(src, dst)
         else:
             raise DataError("unknown archive type; expected .zip, .tar.gz, .tar, .gz", source=name)
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as err:
+    except (zipfile.BadZipFile, tarfile.TarError, zlib.error, EOFError, OSError) as err:
         raise DataError(f"corrupted or truncated archive ({err})", source=archive_path) from err
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-LabelKind = Literal["rating", "click", "play_count", "implicit"]
+LabelKind = Literal["rating", "click", "play_count", "watch_ratio", "implicit"]
 
 #: Columns of :attr:`InteractionLog.frame`, with their dtypes. ``timestamp`` is unix seconds
 #: (``-1`` where the source has none), ``position`` is the 0-based slate position (``-1`` where

@@ -1,5 +1,5 @@
 """Dataset loaders; importing this package registers every dataset."""
 
-from agentic_env.data.loaders import movielens
+from agentic_env.data.loaders import amazon, coat, kuai, lastfm, movielens, open_bandit
 
-__all__ = ["movielens"]
+__all__ = ["amazon", "coat", "kuai", "lastfm", "movielens", "open_bandit"]
