@@ -54,7 +54,8 @@ def leave_last_k_out(log: InteractionLog, k: int = 1, valid_k: int = 1) -> Split
     """Each user's last ``k`` interactions are test, the ``valid_k`` before them validation.
 
     Users with at most ``k + valid_k`` interactions keep them all in training, so every held-out
-    interaction has some history to be predicted from.
+    interaction has some history to be predicted from. On logs without timestamps (Coat,
+    Last.fm) "last" means last in file order.
     """
     if k < 1 or valid_k < 0:
         raise ValueError(f"need k >= 1 and valid_k >= 0, got k={k}, valid_k={valid_k}")
@@ -83,7 +84,10 @@ def random_split(
     users = log.users[order]
     counts = np.bincount(users, minlength=log.n_users)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    position = (np.arange(len(log)) - starts[users]) / counts[users]  # in [0, 1)
+    # A random offset per user makes each part's expected share exact even for users with only
+    # a handful of interactions (a plain rank / count cut never gives them a test item).
+    offset = rng.random(log.n_users)[users]
+    position = (np.arange(len(log)) - starts[users] + offset) / counts[users]  # in [0, 1)
     train_end = 1 - valid_fraction - test_fraction
     sorted_part = np.where(position < train_end, 0, np.where(position < 1 - test_fraction, 1, 2))
     part = np.empty(len(log), np.int64)

@@ -94,3 +94,14 @@ def test_bad_fractions_are_rejected(log: InteractionLog, valid: float, test: flo
         random_split(log, valid_fraction=valid, test_fraction=test)
     with pytest.raises(ValueError, match="valid_fraction"):
         temporal_split(log, valid_fraction=valid, test_fraction=test)
+
+
+def test_random_split_gives_short_users_their_share_of_test_items() -> None:
+    users = np.repeat(np.arange(2_000), 5)  # 2,000 users with 5 interactions each
+    raw = pd.DataFrame({"u": users, "i": np.tile(np.arange(5), 2_000)})
+    log = build_log(
+        raw, name="short", source="mem", user="u", item="i", label=None, label_kind="implicit"
+    )
+    split = random_split(log, valid_fraction=0.1, test_fraction=0.1, seed=0)
+    assert len(split.test) / len(log) == pytest.approx(0.1, abs=0.01)
+    assert len(split.valid) / len(log) == pytest.approx(0.1, abs=0.01)
