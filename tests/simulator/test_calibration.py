@@ -122,3 +122,21 @@ def test_fitted_rating_bias_reproduces_the_logged_mean_rating(
     )
     assert np.mean(out.rating) == pytest.approx(synthetic_log.labels.mean(), abs=0.1)
     assert fitted.response.rating_bias != ResponseParams().rating_bias
+
+
+def test_no_click_is_anchored_on_the_popularity_slate(synthetic_log: InteractionLog) -> None:
+
+    rates = {}
+    for anchor in (0.2, 0.6):
+        fitted = fit_simulator(synthetic_log, dim=3, popular_slate_ctr=anchor)
+        top = np.argsort(-synthetic_log.item_counts(), kind="stable")[:10]
+        static = static_item_logits(fitted.corpus, fitted.affinity)
+        logits = (fitted.scale * fitted.population.interests @ fitted.corpus.vectors[top].T
+                  + static[top] - fitted.affinity.no_click)
+        weights = np.exp(logits).sum(axis=1)
+        rates[anchor] = float(np.mean(weights / (1 + weights)))
+    # the anchor holds on the whole population up to the 2,000-user calibration sample
+    assert rates[0.2] == pytest.approx(0.2, abs=0.03)
+    assert rates[0.6] == pytest.approx(0.6, abs=0.03)
+    with pytest.raises(ValueError, match="anchor click rate must lie in"):
+        fit_simulator(synthetic_log, dim=3, popular_slate_ctr=1.5)
