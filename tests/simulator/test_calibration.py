@@ -125,7 +125,6 @@ def test_fitted_rating_bias_reproduces_the_logged_mean_rating(
 
 
 def test_no_click_is_anchored_on_the_popularity_slate(synthetic_log: InteractionLog) -> None:
-
     rates = {}
     for anchor in (0.2, 0.6):
         fitted = fit_simulator(synthetic_log, dim=3, popular_slate_ctr=anchor)
