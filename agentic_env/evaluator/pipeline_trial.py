@@ -7,8 +7,13 @@ One call of :class:`PipelineTrial`:
    (:mod:`.trial`);
 3. fits a per-process, per-seed :class:`~agentic_env.pipeline.Pipeline`, so components whose
    training knobs did not change are reused from its fit cache across configurations;
-4. inner metrics on the test interactions of the kept users: ``recall@k``, ``ndcg@k``,
-   ``coverage@k``;
+4. inner metrics on the test interactions of the kept users: pipeline-level ``recall``,
+   ``ndcg`` and ``coverage`` at ``k`` (also as ``pipeline.*``), and every active component's own
+   metrics from its agent's ``evaluate`` named ``component.metric`` (:func:`component_metrics`):
+   ``recall_1.recall``, ``retrieval.recall`` (mean over active sources), ``fusion.fused_recall``,
+   ``ranking.auc``, ``ranking.ndcg``, ``ranking.gate_load_balance`` (MMoE),
+   ``reranking.diversity``, ``reranking.coverage``, ``router.segment_balanced_ndcg``, ...;
+   the layered rewards of the environments read them;
 5. outer metrics: for every scenario of the :class:`SimProtocol`, a user simulator calibrated
    once on the full training log (the "world" does not shrink with fidelity) and seeded with the
    evaluation seed runs ``n_phases`` phases of ``days_per_phase`` days, the scenario's shift
@@ -32,6 +37,7 @@ from agentic_env.data.splits import Split, leave_last_k_out
 from agentic_env.evaluator.trial import TrialResult, kept_users, scale_epochs, subsample_users
 from agentic_env.metrics import coverage, mean_metric, ndcg_at_k, recall_at_k
 from agentic_env.pipeline import Pipeline
+from agentic_env.pipeline.evaluate import inner_metrics as pipeline_component_metrics
 from agentic_env.simulator import FittedSimulator, UserSimulator, fit_simulator, make_scenario
 from agentic_env.simulator.metrics import OuterMetrics
 
@@ -97,10 +103,15 @@ class PipelineTrial:
         train = subsample_users(split.train, fidelity, seed)
         pipeline = _pipeline(seed)
         pipeline.fit(train, scaled_config(pipeline, config, fidelity))
-        inner = inner_metrics(pipeline, split.test, kept_users(split.train.n_users, fidelity,
-                                                               seed), self.protocol.k)
+        kept = kept_users(split.train.n_users, fidelity, seed)
+        inner = inner_metrics(pipeline, split.test, kept, self.protocol.k)
+        inner.update(component_metrics(pipeline, split.test, kept, self.protocol.k))
         outer, segments = outer_metrics(pipeline, world, self.protocol, seed)
         return TrialResult(inner, outer, segments, time.process_time() - start)
+
+    def normalise(self, config: Mapping[str, Any]) -> dict[str, Any]:
+        """The complete, validated configuration (defaults filled): the evaluator's key input."""
+        return _pipeline(0).space.validate(config)
 
 
 def scaled_config(pipeline: Pipeline, config: Mapping[str, Any], fidelity: float) -> dict[str, Any]:
@@ -113,7 +124,10 @@ def scaled_config(pipeline: Pipeline, config: Mapping[str, Any], fidelity: float
 def inner_metrics(
     pipeline: Pipeline, test: InteractionLog, users: np.ndarray, k: int
 ) -> dict[str, float]:
-    """Recall, NDCG and catalogue coverage at ``k`` over the test users among ``users``."""
+    """Recall, NDCG and catalogue coverage at ``k`` over the test users among ``users``.
+
+    Named both bare (``recall``) and ``pipeline.recall``, beside the components' metrics.
+    """
     users = np.intersect1d(np.unique(test.users), users)
     if users.size == 0:
         raise ValueError("no test user is among the kept training users; raise the fidelity")
@@ -122,9 +136,34 @@ def inner_metrics(
     truth = np.split(test.items[rows][np.argsort(order, kind="stable")],
                      np.cumsum(np.bincount(order, minlength=len(users)))[:-1])
     top = pipeline.serve(users, k)
-    return {"recall": mean_metric(recall_at_k(top, truth)),
-            "ndcg": mean_metric(ndcg_at_k(top, truth)),
-            "coverage": coverage(top, test.n_items)}
+    metrics = {"recall": mean_metric(recall_at_k(top, truth)),
+               "ndcg": mean_metric(ndcg_at_k(top, truth)),
+               "coverage": coverage(top, test.n_items)}
+    return {**metrics, **{f"pipeline.{name}": value for name, value in metrics.items()}}
+
+
+def component_metrics(
+    pipeline: Pipeline, test: InteractionLog, users: np.ndarray, k: int
+) -> dict[str, float]:
+    """Each active component's inner metrics as ``component.metric`` (see module docstring).
+
+    Metric suffixes such as ``@k`` are dropped (``k`` is the protocol's); values that are not
+    finite (a segment without test users) are left out rather than stored as NaN.
+    """
+    held_out = test.subset(np.isin(test.users, users))
+    nested = pipeline_component_metrics(pipeline, held_out, k)
+    nested["pipeline"] = {}  # recomputed with coverage by inner_metrics
+    out: dict[str, float] = {}
+    for component, metrics in nested.items():
+        for name, value in metrics.items():
+            if np.isfinite(value):
+                out[f"{component}.{name.split('@')[0]}"] = float(value)
+    sources = [s for s in pipeline.sources if f"{s}.recall" in out]
+    for metric in ("recall", "coverage", "long_tail_recall"):
+        values = [out[f"{s}.{metric}"] for s in sources if f"{s}.{metric}" in out]
+        if values:
+            out[f"retrieval.{metric}"] = float(np.mean(values))
+    return out
 
 
 def outer_metrics(

@@ -8,6 +8,7 @@ session, lazy loads and mutability with them.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,7 @@ from typing import Any
 from agentic_env.store.canonical import config_hash, normalise_number
 
 Metrics = Mapping[str, float]
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")  # one C-level match: keys are built on hot paths
 
 
 class EvalStatus(StrEnum):
@@ -72,7 +74,7 @@ class EvaluationKey:
 
     def __post_init__(self) -> None:
         digest = self.config_hash
-        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        if not isinstance(digest, str) or _SHA256_HEX.fullmatch(digest) is None:
             raise ValueError(f"config_hash {self.config_hash!r} is not a sha256 hex digest")
         # rounded like configuration floats, so that 0.1 + 0.2 and 0.3 name one fidelity
         object.__setattr__(self, "fidelity", normalise_number(self.fidelity, "fidelity"))
