@@ -106,6 +106,24 @@ def test_gated_sasrec_still_learns() -> None:
     assert held_out_hit(model, split.train.to_csr(), split.valid, 1) > 0.8
 
 
+def test_repeat_term_is_learned_negative_and_shifts_only_items_read() -> None:
+    split = leave_last_k_out(toy_log(), 1, 1)  # nobody meets an item twice in the toy log
+    model = SASRec(**FAST | {"epochs": 5}, repeat_bias=True).fit(split.train, seed=0)
+    assert model.network_ is not None and model.network_.repeat is not None
+    repeat = model.network_.repeat
+    learned = repeat.item()
+    assert learned < 0
+    users = np.arange(split.train.n_users)
+    scores = model.score(users)
+    with torch.no_grad():
+        repeat.zero_()
+    read = np.zeros_like(scores)
+    history = last_items(split.train, FAST["max_len"])
+    rows, cols = np.nonzero(history)
+    read[rows, history[rows, cols] - 1] = 1.0
+    np.testing.assert_allclose(scores - model.score(users), learned * read, atol=1e-4)
+
+
 def test_early_stopping_restores_the_best_epoch() -> None:
     split = leave_last_k_out(toy_log(), 1, 1)
     model = SASRec(**FAST | {"epochs": 60, "patience": 2, "eval_k": 1})
