@@ -59,6 +59,7 @@ def _model_knobs() -> list[Knob]:
         Integer("sasrec.max_len", 10, 200, log=True, default=50, roles=arch, **on("sasrec")),
         Float("sasrec.dropout", 0.0, 0.5, default=0.2, roles=arch, **on("sasrec")),
         Boolean("sasrec.gated_attention", default=False, roles=arch, **on("sasrec")),
+        Boolean("sasrec.repeat_bias", default=False, roles=arch, **on("sasrec")),
         Float("sasrec.lr", 1e-4, 1e-2, log=True, default=1e-3, roles=train, **on("sasrec")),
         Integer("sasrec.epochs", 1, 200, log=True, default=20, roles=train, **on("sasrec")),
     ]

@@ -166,3 +166,11 @@ def test_bad_hyperparameters_rejected(kwargs: dict[str, object], match: str) -> 
 def test_score_before_fit_rejected() -> None:
     with pytest.raises(RuntimeError, match="not fitted"):
         SASRec().score(np.array([0]))
+
+
+def test_repeat_bias_is_a_knob_of_the_retrieval_agent() -> None:
+    from agents.retrieval_agent import RetrievalAgent
+
+    fitted = RetrievalAgent("sasrec").fit(
+        toy_log(), {"model": "sasrec", "sasrec.repeat_bias": True, "sasrec.epochs": 1}, seed=0)
+    assert fitted.model.repeat_bias is True
