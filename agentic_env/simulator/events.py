@@ -51,9 +51,12 @@ def shift_trend(
     event: TrendShift, population: Population, corpus: Corpus, rng: np.random.Generator
 ) -> int:
     """Move interests toward one category's centre and raise its quality; returns the category."""
-    category = (
-        int(rng.integers(0, corpus.n_categories)) if event.category is None else event.category
-    )
+    if event.category is None:
+        category = int(rng.integers(0, corpus.n_categories))
+        if not (corpus.category == category).any():  # an empty category: redraw among the rest
+            category = int(rng.choice(np.unique(corpus.category)))
+    else:
+        category = event.category
     members = corpus.category == category
     if not members.any():
         raise ValueError(f"trend category {category} has no items")

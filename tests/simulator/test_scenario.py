@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -113,3 +115,20 @@ def test_user_mix_shift_names_an_unknown_segment(
     sim = UserSimulator(population, corpus, scenario=scenario)
     with pytest.raises(ValueError, match="unknown segment 'aliens'"):
         sim.advance_day()
+
+
+def test_random_trend_never_picks_an_empty_category(corpus: Corpus) -> None:
+    from agentic_env.simulator.events import shift_trend
+
+    empty = corpus.n_categories  # a category index that no item has
+    sparse = copy.deepcopy(corpus)
+    sparse.n_categories = empty + 5  # five categories without items
+
+    def users() -> Population:
+        return Population.synthetic(20, corpus.dim, sparse.n_categories, np.random.default_rng(0))
+
+    picked = {shift_trend(TrendShift(), users(), sparse, np.random.default_rng(seed))
+              for seed in range(40)}
+    assert picked <= set(np.unique(corpus.category).tolist())
+    with pytest.raises(ValueError, match=f"trend category {empty} has no items"):
+        shift_trend(TrendShift(category=empty), users(), sparse, np.random.default_rng(0))
