@@ -108,15 +108,20 @@ class BenchmarkTable:
         return self.cost[codes, repeats]  # type: ignore[no-any-return]
 
     def mean_outer(self, metric: str = "reward") -> np.ndarray:
-        """``(S, C, P)`` mean over repeats of one outer metric."""
-        return self.outer[..., self.metric_index(metric)].mean(axis=-1)  # type: ignore[no-any-return]
+        """``(S, C, P)`` mean over the evaluated repeats of one outer metric (NaN if none)."""
+        values = self.outer[..., self.metric_index(metric)]
+        counts = np.isfinite(values).sum(axis=-1)
+        sums = np.nansum(values, axis=-1)
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
     def best(self, metric: str = "reward", scenario: str | int = 0,
              phase: int = 0) -> tuple[int, float]:
         """The code with the best mean ``metric`` over repeats, and that mean (for regret)."""
         means = self.mean_outer(metric)[:, self.scenario_index(scenario),
                                         min(phase, self.n_phases - 1)]
-        code = int(np.argmax(means))
+        if not np.isfinite(means).any():
+            raise ValueError(f"no evaluated cell holds {metric!r} in this scenario and phase")
+        code = int(np.nanargmax(means))
         return code, float(means[code])
 
     def range_of(self, metric: str, kind: str = "outer") -> tuple[float, float]:

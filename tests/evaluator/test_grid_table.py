@@ -81,6 +81,7 @@ def test_missing_cells_and_foreign_files_are_reported(tmp_path: Path) -> None:
     grid = small_grid()
     table = BenchmarkTable.from_results(grid, [(0, 0, _result(0, 0))], ("calm", "shift"), 2, 1)
     assert len(table.missing()) == grid.size - 1 and (0, 0) not in table.missing()
+    assert table.best("reward", "shift", 1) == (0, 110.0)  # unevaluated cells are not "best"
     foreign = tmp_path / "foreign.npz"
     np.savez(foreign, something=np.zeros(3))
     with pytest.raises(ValueError, match="is not a benchmark table"):
