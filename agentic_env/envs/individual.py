@@ -64,8 +64,8 @@ class IndividualEvolutionEnv(EvolutionEnv):
     ## Arguments
 
     ``agent`` (unit name), ``decomposition`` ("agentic", "lifecycle", "merged"), ``mode``
-    ("cached" default, "live"), ``table`` (a BenchmarkTable or path; default the bundled
-    table), ``live`` (a LiveBackend or PipelineTrial), ``allow_live``, ``scenario``,
+    ("cached" default, "live", "surrogate"), ``table`` (a BenchmarkTable or path; default
+    the bundled table), ``live`` (a LiveBackend or PipelineTrial), ``allow_live``, ``scenario``,
     ``horizon``, ``budget``, ``steps_per_phase``, ``objective`` (default "reward"),
     ``traffic``, ``n_batches``, ``alpha``, ``rollback_penalty``, ``risk_penalty``,
     ``difference``, ``weights``, ``reserved_slots``, ``on_masked``, ``masked_penalty``,
@@ -73,7 +73,8 @@ class IndividualEvolutionEnv(EvolutionEnv):
 
     ``info`` holds ``code`` (deployed), ``proposed_code``, ``inner``, ``outer``, ``cost``,
     ``rollout``, ``risk_event``, ``p_better``, ``traffic``, ``regret`` (table best minus
-    deployed, None in live mode), ``masked``, ``scenario``, ``phase``, ``budget_left``.
+    deployed; None in live and surrogate modes), ``masked``, ``scenario``, ``phase``,
+    ``budget_left``.
 
     ## Version History
 

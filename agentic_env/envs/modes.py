@@ -1,9 +1,11 @@
-"""Evaluation modes of the environments: ``cached`` (default), ``live``, ``surrogate`` (later).
+"""Evaluation modes of the environments: ``cached`` (default), ``live``, ``surrogate``.
 
 * ``cached``: a :class:`~.backends.TableBackend` over the given table or the bundled one;
   codes the table lacks go to a live backend only when ``allow_live=True``.
 * ``live``: a :class:`~.backends.LiveBackend` over the table's grid (or the bundled default
   grid); reward scales come from the table when one is given, else raw metrics.
+* ``surrogate``: a :class:`~.surrogate_backend.SurrogateBackend` fitted on the table's evaluated
+  cells predicts every code of its grid (for tables built on a sample of the grid).
 """
 
 from __future__ import annotations
@@ -36,8 +38,10 @@ def make_backend(mode: str, table: BenchmarkTable | str | Path | None = None,
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}; valid: {list(MODES)}")
     if mode == "surrogate":
-        raise NotImplementedError("mode='surrogate' is not available in envs yet; use "
-                                  "'cached' or 'live'")
+        from agentic_env.envs.surrogate_backend import SurrogateBackend
+
+        t = load_table(table)
+        return SurrogateBackend(t), Scales.from_table(t)
     if mode == "cached":
         t = load_table(table)
         fallback = _live(t, live) if allow_live else None

@@ -18,13 +18,13 @@ from agentic_env.envs.synthetic import SCENARIOS
 from agentic_env.evaluator.table import BUNDLED, BenchmarkTable
 from tests.envs.conftest import LIVE_SCENARIOS
 
-CASES = [(env_id, "cached", s) for env_id in IDS for s in SCENARIOS] + [
-    (env_id, "live", s) for env_id in IDS for s in LIVE_SCENARIOS]
+CASES = [(env_id, mode, s) for env_id in IDS for mode in ("cached", "surrogate")
+         for s in SCENARIOS] + [(env_id, "live", s) for env_id in IDS for s in LIVE_SCENARIOS]
 
 
 def make(env_id: str, mode: str, scenario: str | None, table: BenchmarkTable,
          live: LiveBackend | None = None, **kwargs: Any) -> gym.Env[Any, Any]:
-    source = {"table": table} if mode == "cached" else {"live": live}
+    source = {"live": live} if mode == "live" else {"table": table}
     return gym.make(env_id, mode=mode, scenario=scenario, horizon=8, **source, **kwargs)
 
 
