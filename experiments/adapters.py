@@ -28,6 +28,7 @@ def history_from_trace(
     actors: Sequence[str] | None = None,
     templates: Sequence[tuple[int, str, str, str]] = (),
     scenario: str = "",
+    inner: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The history of a ``policies.search.Trace`` (codes, rewards, costs, regrets).
 
@@ -40,6 +41,8 @@ def history_from_trace(
         actors: The agent that proposed each step's configuration (marked ``"acted"``).
         templates: ``(step, event, name, agent)`` with ``event`` one of ``template_proposed``,
             ``template_accepted``, ``template_rejected``.
+        inner: ``(grid size, len(agents))`` each agent's inner value per code (agents in the
+            order of ``agents``); without it the agents' rows carry no inner value.
     """
     writer = HistoryWriter()
     previous = 0
@@ -53,7 +56,8 @@ def history_from_trace(
         writer.metric(step, SYSTEM, phase=phase, outer=reward, reward=reward, regret=regret,
                       cost=cost, config_code=code)
         if agents is not None and radices is not None:
-            _agent_rows(writer, step, phase, code, reward, agents, radices, actors)
+            own = inner[int(code)] if inner is not None else None
+            _agent_rows(writer, step, phase, code, reward, agents, radices, actors, own)
     for step, event, name, agent in templates:
         writer.event(step, event, name, agent=agent)
     return writer.frame()
@@ -61,13 +65,14 @@ def history_from_trace(
 
 def _agent_rows(writer: HistoryWriter, step: int, phase: int, code: int, reward: float,
                 agents: Mapping[str, Sequence[int]], radices: Sequence[int] | np.ndarray,
-                actors: Sequence[str] | None) -> None:
+                actors: Sequence[str] | None, inner: np.ndarray | None = None) -> None:
     shape = tuple(int(r) for r in radices)
     indices = np.array(np.unravel_index(int(code), shape))
-    for agent, knobs in agents.items():
+    for i, (agent, knobs) in enumerate(agents.items()):
         positions = list(knobs)
         local = int(np.ravel_multi_index(tuple(indices[positions]),
                                          tuple(shape[k] for k in positions)))
         acted = actors is not None and step < len(actors) and actors[step] == agent
+        extra = {"inner": float(inner[i])} if inner is not None else {}
         writer.metric(step, agent, phase=phase, outer=reward, config_code=local,
-                      detail=ACTED if acted else "")
+                      detail=ACTED if acted else "", **extra)

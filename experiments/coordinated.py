@@ -175,22 +175,47 @@ def run_coordinated(config: Mapping[str, Any], table: TableLike,
                 last = run_phase(state, agent, method, counted, meter, phase_budget, detector,
                                  seed=seed, recorder=recorder)
     recorder.finish()
-    templates = _template_events(recording, state)
+    templates = _template_events(recording, state, table)
     frame = history_from_trace(state.trace, agents=agents, radices=space.radices,
                                phase_of=phase_of, templates=templates,
-                               scenario=config["scenario"]["name"])
+                               scenario=config["scenario"]["name"],
+                               inner=agent_inner(table, config))
     return frame, recorder.run_id
 
 
-def _template_events(recording: RecordingProposer | None,
-                     state: Any) -> list[tuple[int, str, str, str]]:
+def agent_inner(table: TableLike, config: Mapping[str, Any]) -> np.ndarray:
+    """``(grid size, n_agents)``: each agent's inner value of every code, as the envs mix it.
+
+    The mean over repeats of the agent's own inner metrics, each min-max scaled over the
+    table; a metric a code does not produce is skipped (:class:`~agentic_env.envs.scales.InnerMix`).
+    """
+    from agentic_env.envs.decompositions import component, decompose
+    from agentic_env.envs.scales import InnerMix
+
+    split = decompose(table.grid.knobs, config["decomposition"]["name"])
+    mix = InnerMix([[component(c) for c in split.components[u]] for u in split.units],
+                   table.inner_names)
+    values = np.where(table.filled[:, :, None], table.inner, np.nan)
+    ok = np.isfinite(values)
+    mean = np.where(ok, values, 0.0).sum(axis=1) / np.maximum(ok.sum(axis=1), 1)
+    mean[~ok.any(axis=1)] = np.nan
+    finite = np.isfinite(mean)
+    low = np.where(finite, mean, np.inf).min(axis=0)
+    high = np.where(finite, mean, -np.inf).max(axis=0)
+    span = np.where(high > low, high - low, 1.0)
+    return mix((mean - low) / span)  # type: ignore[no-any-return]
+
+
+def _template_events(recording: RecordingProposer | None, state: Any,
+                     table: TableLike) -> list[tuple[int, str, str, str]]:
     """Proposed at the step it was offered; accepted or rejected at the step after (the
-    evaluation that decided it)."""
+    evaluation that decided it). Named ``knob=value`` with the grid's value."""
     if recording is None:
         return []
     events = []
     for step, knob, value, agent in recording.proposed:
-        name = f"{state.space.names[knob]}={value}"
+        grid_knob = table.grid.knobs[knob]
+        name = f"{grid_knob.name}={grid_knob.values[value]}"
         outcome = "template_accepted" if value in state.unlocked[knob] else "template_rejected"
         events += [(step, "template_proposed", name, agent), (step + 1, outcome, name, agent)]
     return events
