@@ -168,12 +168,13 @@ def run_coordinated(config: Mapping[str, Any], table: TableLike,
             Coordinator(state, counted, schedule, composition, detector=detector,
                         recorder=recorder, seed=seed).run(Budget(evaluations=budget))
         else:  # one agent (or no composition knob): its schedule alone, phase after phase
-            meter, last = BudgetMeter(Budget(evaluations=budget)), None
-            while not meter.exhausted:
+            meter, last, idle = BudgetMeter(Budget(evaluations=budget)), None, 0
+            while not meter.exhausted and idle < 2:  # two empty phases: nothing left to try
                 agent = next(iter(agents))
                 method, phase_budget = schedule.next(agent, last)
                 last = run_phase(state, agent, method, counted, meter, phase_budget, detector,
                                  seed=seed, recorder=recorder)
+                idle = idle + 1 if last.evaluations == 0 else 0
     recorder.finish()
     templates = _template_events(recording, state, table)
     frame = history_from_trace(state.trace, agents=agents, radices=space.radices,

@@ -95,9 +95,15 @@ class Coordinator:
 
     def run(self, budget: Budget) -> list[Decision]:
         """Run rounds until ``budget`` is spent; returns every decision."""
-        meter = BudgetMeter(budget)
+        meter, idle = BudgetMeter(budget), 0
         while not meter.exhausted:
+            before = len(self.state.trace)
             self.round(meter)
+            idle = idle + 1 if len(self.state.trace) == before else 0
+            if idle == 2:  # e.g. a proposer with nothing left to offer, and no RL phase
+                self._log("decision.stop", {"reason": "two rounds evaluated nothing",
+                                            "evaluations": before})
+                break
         return self.decisions
 
     def round(self, meter: BudgetMeter) -> Decision:

@@ -66,3 +66,25 @@ def test_needs_known_composition_agents() -> None:
     method = SearchMethod(lambda space, seed: EvolutionarySearch(space, seed), "ea")
     with pytest.raises(ValueError, match="not agents"):
         Coordinator(state, drifting_objective(), RLOnly(method), composition_agents=["gate"])
+
+
+class _Exhausted:
+    """A method with nothing left to try (a proposer whose options are all tested)."""
+
+    name, kind = "spent", "llm"
+
+    def run(self, ctx: object) -> None:
+        return None
+
+
+def test_stops_when_no_method_can_evaluate_anything(store) -> None:  # type: ignore[no-untyped-def]
+    from policies.schedule import LLMOnly
+
+    recorder = RunRecorder(store, "coordinator-stop", seed=0)
+    state = EvolutionState.start(SearchSpace(RADICES), AGENTS)
+    coord = Coordinator(state, drifting_objective(), LLMOnly(_Exhausted()),  # type: ignore[arg-type]
+                        composition_agents=["fusion", "router"], recorder=recorder)
+    coord.run(Budget(evaluations=300))  # returned rather than looping forever
+    assert len(state.trace) == 0
+    stops = events(store, recorder.run_id, "decision.stop")
+    assert len(stops) == 1 and stops[0]["reason"] == "two rounds evaluated nothing"
