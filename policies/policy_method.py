@@ -16,6 +16,7 @@ from sb3_contrib import MaskablePPO
 from stable_baselines3.common.callbacks import BaseCallback
 
 from policies.evolution import PhaseContext
+from policies.rl import quiet
 
 
 class PhaseEnv(gym.Env[np.ndarray, np.ndarray]):
@@ -85,8 +86,8 @@ class MaskablePolicyMethod:
         env = self.envs.get(ctx.agent)
         if env is None:
             env = self.envs[ctx.agent] = PhaseEnv(ctx, self.horizon)
-            self.models[ctx.agent] = MaskablePPO("MlpPolicy", env, seed=ctx.seed, verbose=0,
-                                                 device="cpu", **self.options)
+            self.models[ctx.agent] = quiet(MaskablePPO("MlpPolicy", env, seed=ctx.seed,
+                                                       verbose=0, device="cpu", **self.options))
         env.ctx = ctx
         model = self.models[ctx.agent]
         model.learn(1 << 40, callback=_UntilDone(ctx), reset_num_timesteps=False)

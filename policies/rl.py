@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import gymnasium as gym
 import numpy as np
@@ -25,11 +25,14 @@ from sb3_contrib import MaskablePPO
 from stable_baselines3 import A2C, DQN, PPO
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
+from stable_baselines3.common.logger import Logger
 
 from policies.budget import Budget, BudgetMeter
 from policies.recording import RunRecorder
 from policies.search.loop import Trace
 from policies.tracking import WandbLogger
+
+M = TypeVar("M", bound=BaseAlgorithm)
 
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = {
     "ppo": PPO, "a2c": A2C, "dqn": DQN, "maskable_ppo": MaskablePPO,
@@ -77,7 +80,15 @@ def make_model(algo: str, env: gym.Env[Any, Any], seed: int = 0,
     if algo not in ALGORITHMS:
         raise ValueError(f"algorithm {algo!r} is unknown; expected one of {sorted(ALGORITHMS)}")
     options = {**DEFAULTS[algo], **kwargs}
-    return ALGORITHMS[algo]("MlpPolicy", env, seed=seed, verbose=0, device="cpu", **options)
+    return quiet(ALGORITHMS[algo]("MlpPolicy", env, seed=seed, verbose=0, device="cpu",
+                                  **options))
+
+
+def quiet(model: M) -> M:
+    """``model`` with a logger that writes nothing: SB3's default makes an empty
+    ``/tmp/SB3-<time>`` folder on every ``learn`` call; our callbacks do the recording."""
+    model.set_logger(Logger(folder=None, output_formats=[]))
+    return model
 
 
 @dataclass
@@ -190,7 +201,7 @@ class TrainResult:
 def _restore(algo: str, env: gym.Env[Any, Any], directory: Path,
              t: int) -> tuple[BaseAlgorithm, DriverState, dict[str, Any]]:
     data = json.loads((directory / f"state_{t}.json").read_text())
-    model = ALGORITHMS[algo].load(directory / f"model_{t}.zip", env=env, device="cpu")
+    model = quiet(ALGORITHMS[algo].load(directory / f"model_{t}.zip", env=env, device="cpu"))
     replay = directory / f"replay_{t}.pkl"
     if replay.exists():
         model.load_replay_buffer(replay)  # type: ignore[attr-defined]

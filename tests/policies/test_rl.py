@@ -86,3 +86,14 @@ def test_same_seed_same_training() -> None:
         return train("ppo", env, Budget(evaluations=20), seed=3, **SMALL["ppo"]).trace.codes
 
     assert codes() == codes()
+
+
+def test_training_leaves_no_sb3_log_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where SB3's default logger writes
+    env = gym.make("AgenticRS/PipelineEvolution-v0", table=synthetic_table(), horizon=8)
+    train("maskable_ppo", env, Budget(evaluations=40), seed=0, n_steps=16, batch_size=16)
+    assert not list(tmp_path.glob("SB3-*"))
