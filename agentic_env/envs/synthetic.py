@@ -14,7 +14,7 @@ from agentic_env.evaluator.table import BenchmarkTable
 
 __all__ = ["INNER", "KNOBS", "OUTER", "SCENARIOS", "synthetic_table"]
 
-SCENARIOS = ("stationary", "cold_start_wave", "objective_shift")
+SCENARIOS = ("stationary", "trend_shift", "cold_start_wave", "new_item_wave", "objective_shift")
 INNER = ("recall", "ndcg", "coverage")
 OUTER = ("reward", "ctr", "return_rate")
 

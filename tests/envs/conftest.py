@@ -9,7 +9,8 @@ from agentic_env.envs.synthetic import synthetic_table
 from agentic_env.evaluator.grid import Grid, GridKnob
 from agentic_env.evaluator.table import BenchmarkTable
 
-LIVE_SCENARIOS = ("stationary", "objective_shift")
+LIVE_SCENARIOS = ("stationary", "trend_shift", "cold_start_wave", "new_item_wave",
+                  "objective_shift")
 #: Knobs that need no retraining, so a live step on the tiny log takes a fraction of a second.
 LIVE_KNOBS = (
     GridKnob("ranking.blend", (0.5, 1.0), "ranking", ("model",)),
