@@ -1,4 +1,4 @@
-"""Evaluator fixtures: a store on each backend (the PostgreSQL server of the store tests)."""
+"""Evaluator fixtures: a store on each backend (PostgreSQL from tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from agentic_env.store import KnowledgeStore
-from tests.store.conftest import pg_server, pg_url  # noqa: F401 - fixtures used by name
 
 
 @pytest.fixture
