@@ -187,24 +187,20 @@ def run_coordinated(config: Mapping[str, Any], table: TableLike,
 def agent_inner(table: TableLike, config: Mapping[str, Any]) -> np.ndarray:
     """``(grid size, n_agents)``: each agent's inner value of every code, as the envs mix it.
 
-    The mean over repeats of the agent's own inner metrics, each min-max scaled over the
-    table; a metric a code does not produce is skipped (:class:`~agentic_env.envs.scales.InnerMix`).
+    The envs' own pieces: each inner metric scaled by the table's range
+    (:class:`~agentic_env.envs.rewards.Normaliser`), averaged over the stored repeats, and mixed
+    per agent by :class:`~agentic_env.envs.scales.InnerMix` (metrics a code lacks are skipped).
     """
+    from agentic_env.envs.backends import mean_over_repeats
     from agentic_env.envs.decompositions import component, decompose
+    from agentic_env.envs.rewards import Normaliser
     from agentic_env.envs.scales import InnerMix
 
     split = decompose(table.grid.knobs, config["decomposition"]["name"])
     mix = InnerMix([[component(c) for c in split.components[u]] for u in split.units],
                    table.inner_names)
-    values = np.where(table.filled[:, :, None], table.inner, np.nan)
-    ok = np.isfinite(values)
-    mean = np.where(ok, values, 0.0).sum(axis=1) / np.maximum(ok.sum(axis=1), 1)
-    mean[~ok.any(axis=1)] = np.nan
-    finite = np.isfinite(mean)
-    low = np.where(finite, mean, np.inf).min(axis=0)
-    high = np.where(finite, mean, -np.inf).max(axis=0)
-    span = np.where(high > low, high - low, 1.0)
-    return mix((mean - low) / span)  # type: ignore[no-any-return]
+    scaled = Normaliser.from_values(table.inner, table.filled)(table.inner)
+    return mix(mean_over_repeats(scaled, table.filled[:, :, None], axis=1))
 
 
 def _template_events(recording: RecordingProposer | None, state: Any,

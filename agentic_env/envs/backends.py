@@ -74,9 +74,9 @@ class TableBackend:
         self.n_filled = filled.sum(axis=1)
         # filled repeat indices first in each row, so a draw is ``order[code, k < n_filled]``
         self.order = np.argsort(~filled, axis=1, kind="stable")
-        self.inner_mean = _mean_over_repeats(table.inner, filled[:, :, None], axis=1)
-        self.outer_mean = _mean_over_repeats(table.outer, filled[:, None, None, :, None], axis=3)
-        self.cost_mean = _mean_over_repeats(table.cost, filled, axis=1)
+        self.inner_mean = mean_over_repeats(table.inner, filled[:, :, None], axis=1)
+        self.outer_mean = mean_over_repeats(table.outer, filled[:, None, None, :, None], axis=3)
+        self.cost_mean = mean_over_repeats(table.cost, filled, axis=1)
         self.complete = bool((self.n_filled > 0).all())
 
     def sample(self, codes: np.ndarray, scenario: int, phase: int,
@@ -120,7 +120,7 @@ class TableBackend:
         return Evaluation(inner, outer, cost)
 
 
-def _mean_over_repeats(values: np.ndarray, filled: np.ndarray, axis: int) -> np.ndarray:
+def mean_over_repeats(values: np.ndarray, filled: np.ndarray, axis: int) -> np.ndarray:
     """Mean over the filled, finite repeats along ``axis``; NaN where there is none."""
     ok = filled & np.isfinite(values)
     total = np.where(ok, values, 0.0).sum(axis=axis, dtype=np.float64)
